@@ -1,0 +1,31 @@
+"""`GET /api/v1/health` (no auth) and the status page at `/`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, render_template
+
+from modembridge.services import Services
+
+health_blueprint = Blueprint("health", __name__, template_folder="templates")
+
+
+def _services() -> Services:
+    services: Services = current_app.extensions["modembridge.services"]
+    return services
+
+
+@health_blueprint.get("/api/v1/health")
+def health() -> Any:
+    """Overall status plus one entry per modem; 503 when no modem can send."""
+    report = _services().health()
+    response = jsonify(report)
+    response.status_code = 503 if report["status"] == "down" else 200
+    return response
+
+
+@health_blueprint.get("/")
+def status_page() -> str:
+    """A server-rendered overview of the modems (the full admin arrives with its own pages)."""
+    return render_template("status.html", report=_services().health())
