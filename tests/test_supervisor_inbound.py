@@ -17,6 +17,7 @@ from modembridge.modem import (
     ModemConfig,
     ModemSupervisor,
     OutboundJob,
+    PartResult,
 )
 from modembridge.sms import Deliver, StatusReport, encode_submit_pdus
 from modembridge.transport import open_port
@@ -69,6 +70,7 @@ class Source:
     def __init__(self, on_claim: Callable[[OutboundJob], None] | None = None) -> None:
         self.jobs: list[OutboundJob] = []
         self.results: list[JobResult] = []
+        self.part_events: list[tuple[str, int | str, int]] = []
         self.on_claim = on_claim
         self.lock = threading.Lock()
 
@@ -84,6 +86,17 @@ class Source:
         if job is not None and self.on_claim is not None:
             self.on_claim(job)
         return job
+
+    def next_check(self, modem_name: str) -> float | None:
+        return None  # jobs only appear with wake()
+
+    def part_starting(self, job: OutboundJob, index: int) -> None:
+        with self.lock:
+            self.part_events.append(("starting", job.id, index))
+
+    def part_finished(self, job: OutboundJob, result: PartResult) -> None:
+        with self.lock:
+            self.part_events.append((result.status, job.id, result.index))
 
     def job_result(self, job: OutboundJob, result: JobResult) -> None:
         with self.lock:
@@ -111,7 +124,8 @@ def start(sim_pty: SimPty) -> Iterator[Start]:
 
     yield make
     for supervisor in started:
-        assert supervisor.stop(10.0)
+        # generous: stop() lets a command in flight finish (liveness, not timing)
+        assert supervisor.stop(30.0)
 
 
 def storage_used(sim: SimPty) -> int:
@@ -185,6 +199,11 @@ def test_cmti_while_sending_multipart_is_processed(sim_pty: SimPty, start: Start
     mo.join()
     assert source.results[0].status == "sent" and len(source.results[0].parts) > 1
     assert sim_pty.sent()[-1]["text"] == text
+    # each part is announced before it is written and recorded as soon as it is answered
+    expected = []
+    for index in range(len(source.results[0].parts)):
+        expected += [("starting", 5, index), ("sent", 5, index)]
+    assert source.part_events == expected
     wait_until(lambda: sink.texts() == ["hello during send"], what="inbound during send")
 
 
@@ -200,6 +219,7 @@ def test_wake_sends_at_once_and_failures_are_reported_per_part(
     wait_until(lambda: source.results, what="job result")
     first = source.results[0]
     assert [p.status for p in first.parts] == ["failed", "not_sent"]
+    assert source.part_events[:2] == [("starting", 1, 0), ("failed", 1, 0)]  # part 2 unwritten
     assert first.parts[0].code == 304 and not first.transient
     source.add(2, "second try")
     supervisor.wake()

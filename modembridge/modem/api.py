@@ -121,6 +121,25 @@ class OutboundSource(Protocol):
         """Claim the next job for this modem, or None (nothing due, or pacing says wait)."""
         ...
 
+    def next_check(self, modem_name: str) -> float | None:
+        """After ``next_job`` returned None: seconds until work may be due (None: no idea).
+
+        Lets pacing windows and scheduled sends be served on time without polling.
+        """
+        ...
+
+    def part_starting(self, job: OutboundJob, index: int) -> None:
+        """Part ``index`` is about to be handed to the modem.
+
+        Commit this durably before returning: after it, a crash cannot tell whether the part
+        reached the network, so the message must not be sent again automatically.
+        """
+        ...
+
+    def part_finished(self, job: OutboundJob, result: PartResult) -> None:
+        """The modem answered for one part (its TP-MR, or its error); record it at once."""
+        ...
+
     def job_result(self, job: OutboundJob, result: JobResult) -> None:
         """Record the outcome of a claimed job (called exactly once per claimed job)."""
         ...

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from modembridge.at import AtTimeout, CommandError
-from modembridge.modem.api import JobResult, OutboundJob, PartResult
+from modembridge.modem.api import JobResult, OutboundJob, OutboundSource, PartResult
 from modembridge.modem.driver import ModemDriver
 from modembridge.modem.errors import SendOutcomeUnknown
 
@@ -32,6 +32,7 @@ class SendOutcome:
 def send_job(
     driver: ModemDriver,
     job: OutboundJob,
+    source: OutboundSource,
     *,
     prompt_timeout: float,
     result_timeout: float,
@@ -54,6 +55,13 @@ def send_job(
             results.append(PartResult(index, "not_sent", error="modem stopping", transient=True))
             continue
         try:
+            source.part_starting(job, index)  # durable before the PDU can reach the network
+        except Exception as exc:  # could not record it: do not send what we cannot account for
+            log.exception("job %s: could not record part %d as starting", job.id, index)
+            error = f"not recorded before sending: {exc}"
+            results.append(PartResult(index, "not_sent", error=error, transient=True))
+            continue
+        try:
             mr = driver.send_pdu(pdu, prompt_timeout=prompt_timeout, result_timeout=result_timeout)
         except SendOutcomeUnknown as exc:
             results.append(PartResult(index, "unknown", error=str(exc)))
@@ -74,6 +82,14 @@ def send_job(
             escalate = exc
         else:
             results.append(PartResult(index, "sent", reference=mr))
+        _report_part(source, job, results[-1])
     outcome = SendOutcome(JobResult(job.id, tuple(results)), escalate, timed_out)
     log.debug("job %s: %s %s", job.id, outcome.result.status, outcome.result.references)
     return outcome
+
+
+def _report_part(source: OutboundSource, job: OutboundJob, result: PartResult) -> None:
+    try:
+        source.part_finished(job, result)
+    except Exception:  # job_result() still gets this part's result
+        log.exception("job %s: could not record part %d", job.id, result.index)

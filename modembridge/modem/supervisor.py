@@ -238,11 +238,15 @@ class ModemSupervisor:
             log.exception("outbound source failed (modem %s)", self.config.name)
             return False
         if job is None:
+            hint = self._source.next_check(self.config.name)
+            if hint is not None:  # e.g. the pacing window or a scheduled send comes sooner
+                self._next_outbound = now + max(0.0, min(hint, self.config.outbound_recheck))
             return False
         cfg = self.config
         outcome = send_job(
             driver,
             job,
+            self._source,
             prompt_timeout=cfg.prompt_timeout,
             result_timeout=cfg.send_timeout,
             should_stop=self._stop.is_set,

@@ -57,19 +57,25 @@ class OutboxSource:
         self._clock = clock
         self._retry = retry or RetryPolicy()
         self._claims: dict[int, ClaimedMessage] = {}
+        self._next_check: dict[str, float | None] = {}
         self._lock = threading.Lock()
 
     def next_job(self, modem_name: str) -> OutboundJob | None:
         """Claim the next due message this modem may send now, encoded into its parts."""
         now = self._clock()
         pacer = self._pacers[modem_name]
-        if not pacer.check(1, now).allowed:
+        decision = pacer.check(1, now)
+        if not decision.allowed:
+            wait = decision.retry_at - now if decision.retry_at else None
+            self._next_check[modem_name] = wait.total_seconds() if wait else None
             return None
         room = pacer.parts_per_day - pacer.sent_today
         claimed = self._outbox.claim(
             modem_name, now, self._up_modems() | {modem_name}, max_parts=room
         )
         if claimed is None:
+            due = self._outbox.next_due(now)
+            self._next_check[modem_name] = (due - now).total_seconds() if due else None
             return None
         record = claimed.record
         try:
@@ -84,14 +90,26 @@ class OutboxSource:
             self._outbox.finish(record.id, "failed", f"cannot encode: {exc}", now)
             return None
         seqs = [seq for seq in range(1, len(pdus) + 1) if seq not in claimed.parts_done]
-        for seq in seqs:
-            # Committed before the PDU can reach the modem: a crash from here on is `unknown`.
-            self._outbox.part_submitting(record.id, seq, modem_name, now)
         pacer.record(len(seqs), now)
         with self._lock:
             self._claims[record.id] = claimed
         parts = tuple(pdus[seq - 1] for seq in seqs)
-        return OutboundJob(id=record.id, parts=parts, metadata={"seqs": tuple(seqs)})
+        metadata = {"seqs": tuple(seqs), "modem": modem_name}
+        return OutboundJob(id=record.id, parts=parts, metadata=metadata)
+
+    def next_check(self, modem_name: str) -> float | None:
+        """Seconds until this modem's pacing window opens or the next queued message is due."""
+        return self._next_check.get(modem_name)
+
+    def part_starting(self, job: OutboundJob, index: int) -> None:
+        """Commit the part as `submitting`: a crash from here on makes the message `unknown`."""
+        seq = job.metadata["seqs"][index]
+        self._outbox.part_submitting(int(job.id), seq, job.metadata["modem"], self._clock())
+
+    def part_finished(self, job: OutboundJob, result: PartResult) -> None:
+        """Commit the part's TP-MR (or that it was refused) as soon as the modem answers."""
+        seq = job.metadata["seqs"][result.index]
+        self._record_part(int(job.id), seq, result, self._clock())
 
     def job_result(self, job: OutboundJob, result: JobResult) -> None:
         """Record per-part TP-MRs and the message outcome (retry, fail, unknown, sent)."""
@@ -101,7 +119,8 @@ class OutboxSource:
         with self._lock:
             claimed = self._claims.pop(message_id)
         for part in result.parts:
-            self._record_part(message_id, seqs[part.index], part, now)
+            if part.status == "not_sent":  # never reached part_finished
+                self._record_part(message_id, seqs[part.index], part, now)
         outcome = result.status
         if outcome == "sent":
             self._outbox.finish(message_id, "sent", None, now)
@@ -122,6 +141,10 @@ class OutboxSource:
     def _fail_or_retry(self, claimed: ClaimedMessage, result: JobResult, now: datetime) -> None:
         record = claimed.record
         error = _first_error(result) or "send failed"
+        if all(p.status in ("sent", "not_sent") for p in result.parts):
+            # Nothing was refused: the port or the modem went away before the PDU was written.
+            self._outbox.requeue(record.id, f"not sent: {error}", now)
+            return
         retry_at = self._retry.next_attempt(record.attempts, now) if result.transient else None
         if retry_at is not None:
             log.info("message %d: %s; retrying at %s", record.id, error, retry_at.isoformat())

@@ -12,7 +12,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 
-from modembridge.clock import to_iso
+from modembridge.clock import from_iso, to_iso
 from modembridge.store.db import Database
 from modembridge.store.records import MessageRecord
 
@@ -214,6 +214,29 @@ class OutboxRepository:
                 (to_iso(at), to_iso(at), message_id),
             )
             set_status(conn, message_id, "queued", f"retry at {to_iso(at)}: {error}", now)
+
+    def next_due(self, now: datetime) -> datetime | None:
+        """When the next queued message that is not yet due becomes due."""
+        row = (
+            self._db.connection()
+            .execute(
+                "SELECT MIN(due_at) FROM messages WHERE direction = 'out' AND status = 'queued'"
+                " AND due_at > ?",
+                (to_iso(now),),
+            )
+            .fetchone()
+        )
+        return from_iso(row[0]) if row and row[0] else None
+
+    def requeue(self, message_id: int, reason: str, now: datetime) -> None:
+        """Back to the queue at once, the attempt not counted: nothing reached the modem
+        (the port went away first), so another modem may take it right now."""
+        with self._db.transaction() as conn:
+            conn.execute(
+                "UPDATE messages SET due_at = ?, attempts = MAX(attempts - 1, 0) WHERE id = ?",
+                (to_iso(now), message_id),
+            )
+            set_status(conn, message_id, "queued", reason, now)
 
     def recover_interrupted(self, now: datetime) -> tuple[int, int]:
         """After a crash: `sending` messages go back to the queue, or to `unknown` when a part
