@@ -35,6 +35,8 @@ class NewMessage:
     expires_at: datetime | None = None
     flash: bool = False
     request_report: bool = True
+    source: str = "api"  # api | admin | rule | compliance | campaign | flow
+    source_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,8 @@ class OutboxRepository:
             cur = conn.execute(
                 "INSERT INTO messages (direction, phone, text, kind, priority, status, encoding,"
                 " segments, idempotency_key, flash, request_report, concat_ref, send_at,"
-                " expires_at, due_at, created_at)"
-                " VALUES ('out', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " expires_at, due_at, created_at, source, source_id)"
+                " VALUES ('out', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.phone,
                     new.text,
@@ -93,6 +95,8 @@ class OutboxRepository:
                     to_iso(new.expires_at) if new.expires_at else None,
                     to_iso(due),
                     to_iso(now),
+                    new.source,
+                    new.source_id,
                 ),
             )
             message_id = int(cur.lastrowid or 0)
