@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
@@ -18,6 +19,23 @@ from modembridge import __version__
 def _fail(message: str, code: int = 1) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(code)
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def serial_options(command: F) -> F:
+    """--baudrate, --pin and --flow-control, shared by the commands that open a modem."""
+    command = click.option(
+        "--flow-control/--no-flow-control",
+        default=True,
+        show_default=True,
+        help="RTS/CTS hardware flow control (off for a SIM800 on the Pi UART).",
+    )(command)
+    command = click.option(
+        "--pin", default="", help="SIM PIN, entered once if the SIM asks for it."
+    )(command)
+    return click.option("--baudrate", default=115200, show_default=True)(command)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,14 +102,7 @@ def simulator(
 
 @cli.command()
 @click.option("--port", "url", default=None, help="Device path or pyserial URL (sim://).")
-@click.option("--baudrate", default=115200, show_default=True)
-@click.option("--pin", default="", help="SIM PIN, entered once if the SIM asks for it.")
-@click.option(
-    "--flow-control/--no-flow-control",
-    default=True,
-    show_default=True,
-    help="RTS/CTS hardware flow control (off for a SIM800 on the Pi UART).",
-)
+@serial_options
 @click.option("--scan", is_flag=True, help="Probe every serial port; print which answer AT.")
 @click.option("--include", multiple=True, metavar="PATH", help="With --scan: also probe PATH.")
 def probe(
@@ -130,14 +141,7 @@ def probe(
 @click.option("--text", required=True, help="Message text (any length; split into parts).")
 @click.option("--flash", is_flag=True, help="Send as a class-0 flash SMS.")
 @click.option("--no-report", is_flag=True, help="Do not request a delivery report.")
-@click.option("--baudrate", default=115200, show_default=True)
-@click.option("--pin", default="", help="SIM PIN, entered once if the SIM asks for it.")
-@click.option(
-    "--flow-control/--no-flow-control",
-    default=True,
-    show_default=True,
-    help="RTS/CTS hardware flow control (off for a SIM800 on the Pi UART).",
-)
+@serial_options
 def sendsms(
     url: str,
     to: str,

@@ -16,6 +16,7 @@ __all__ = [
     "OutboundJob",
     "OutboundSource",
     "PartResult",
+    "PinGuard",
 ]
 
 
@@ -142,4 +143,24 @@ class OutboundSource(Protocol):
 
     def job_result(self, job: OutboundJob, result: JobResult) -> None:
         """Record the outcome of a claimed job (called exactly once per claimed job)."""
+        ...
+
+
+class PinGuard(Protocol):
+    """Durable memory of refused PINs, so a restart never spends another SIM attempt.
+
+    A wrong PIN costs one of three attempts, then the SIM needs its PUK (FIELD-NOTES 1):
+    the supervisor asks here before sending a PIN and records every refusal.
+    """
+
+    def refused(self, modem_name: str, pin: str) -> str | None:
+        """Why this PIN was refused before (never send it again), or None."""
+        ...
+
+    def record_refusal(self, modem_name: str, pin: str, reason: str) -> None:
+        """Remember, durably, that the SIM refused this PIN (or needs the PUK)."""
+        ...
+
+    def forget(self, modem_name: str) -> None:
+        """An operator fixed the SIM: allow one attempt again."""
         ...

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from modembridge.at import AtTimeout, CommandError, Urc
-from modembridge.modem.api import InboundSink, OutboundSource
+from modembridge.modem.api import InboundSink, OutboundSource, PinGuard
 from modembridge.modem.backoff import Backoff, Stopping
 from modembridge.modem.config import ModemConfig
 from modembridge.modem.driver import DriverStats, ModemDriver
@@ -54,6 +54,7 @@ class ModemSupervisor:
         port_factory: opens the port (tests wrap it in a HostileSerial).
         clock: monotonic clock.
         now: wall clock (aware UTC) for timestamps in the status.
+        pin_guard: durable memory of refused PINs (a restart never re-sends one).
     """
 
     def __init__(
@@ -65,6 +66,7 @@ class ModemSupervisor:
         port_factory: PortFactory = default_port_factory,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        pin_guard: PinGuard | None = None,
     ) -> None:
         self.config = config
         self._source = source
@@ -79,6 +81,10 @@ class ModemSupervisor:
         self._info = SessionInfo()
         self._pin = config.pin or None
         self._pin_block: PinProblem | None = None  # set after a wrong PIN: never sent again
+        self._pin_guard = pin_guard
+        refused = pin_guard.refused(config.name, self._pin) if pin_guard and self._pin else None
+        if refused is not None:  # refused before a restart: still never sent again
+            self._pin_block = PinProblem("pin_error", refused)
         self._pin_reset = False
         self._reinit = False
         self._backoff = Backoff(
@@ -141,6 +147,8 @@ class ModemSupervisor:
         if pin is not None:
             self._pin = pin or None
         self._pin_block = None
+        if self._pin_guard is not None:
+            self._pin_guard.forget(self.config.name)
         self._pin_reset = True
         self._wake.set()
 
@@ -183,6 +191,8 @@ class ModemSupervisor:
         except PinProblem as exc:
             if exc.state in ("pin_error", "puk_required"):
                 self._pin_block = exc
+                if self._pin_guard is not None and self._pin:
+                    self._pin_guard.record_refusal(self.config.name, self._pin, exc.reason)
             if exc.state == "pin_required" and self._pin_block is not None:
                 raise self._pin_block from exc  # still locked out: keep the original reason
             raise
