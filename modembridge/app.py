@@ -19,6 +19,7 @@ from pathlib import Path
 from types import FrameType
 
 from modembridge import sdnotify
+from modembridge.campaigns.wiring import Automation, start_automation
 from modembridge.clock import utcnow
 from modembridge.config import Config, find_config_file, load_config
 from modembridge.modem.config import ModemConfig
@@ -26,6 +27,8 @@ from modembridge.modem.supervisor import ModemSupervisor, default_port_factory
 from modembridge.pipeline.inbound import StoreSink
 from modembridge.pipeline.outbound import OutboxSource
 from modembridge.pipeline.pacing import Pacer
+from modembridge.pipeline.pin_guard import StoredPinGuard
+from modembridge.rules.wiring import Keywords, start_keywords
 from modembridge.services import Services, ServiceSettings
 from modembridge.store.db import Database
 from modembridge.store.delivery import DeliveryRepository
@@ -66,6 +69,8 @@ class Bridge:
         self.supervisors: list[ModemSupervisor] = []
         self.web: WebServer | None = None
         self.services: Services | None = None
+        self.automation: Automation | None = None
+        self.keywords: Keywords | None = None
 
     def start(self) -> None:
         """Open the store, recover interrupted sends, start modems, then the web server."""
@@ -90,6 +95,9 @@ class Bridge:
             InboundRepository(db), DeliveryRepository(db), config.compliance.default_region
         )
         source = OutboxSource(outbox, pacers, self.up_modems, self._clock)
+        # Compliance keywords and rules on every inbound message, before the modems start.
+        self.keywords = start_keywords(config, db, sink, wake=self.wake_modems, clock=self._clock)
+        pin_guard = StoredPinGuard(db, self._clock)
         self.supervisors = [
             ModemSupervisor(
                 ModemConfig(
@@ -104,18 +112,28 @@ class Bridge:
                 sink,
                 source,
                 port_factory=open_modem_port,
+                pin_guard=pin_guard,
             )
             for m in config.modems
         ]
         self.services = Services(
             db,
             self.supervisors,
-            ServiceSettings(default_region=config.compliance.default_region),
+            ServiceSettings(
+                default_region=config.compliance.default_region,
+                daily_caps={m.name: m.parts_per_day for m in config.modems},
+                modem_ports={m.name: m.port for m in config.modems},
+                compliance=config.compliance,
+            ),
             wake=self.wake_modems,
             clock=self._clock,
         )
         for supervisor in self.supervisors:
             supervisor.start()
+        # Campaign and flow scheduler: jobs rebuilt from the database, missed runs handled.
+        self.automation = start_automation(
+            config, db, self.services, wake=self.wake_modems, clock=self._clock
+        )
         app = create_app(self.services, secret_key=_secret_key(config.web.secret_key_file))
         self.web = WebServer(app, config.web.host, config.web.port)
         self.web.start()
@@ -144,12 +162,17 @@ class Bridge:
         return web_ok and all(s.is_alive() for s in self.supervisors)
 
     def stop(self) -> None:
-        """Stop the web server, then the modems (in-flight sends finish), then the store."""
+        """Stop the web server, the scheduler, then the modems (in-flight sends finish), then
+        the store."""
         if self.web is not None:
             self.web.stop()
+        if self.automation is not None:
+            self.automation.stop()
         for supervisor in self.supervisors:
             if not supervisor.stop():
                 log.error("modem %s did not stop in time", supervisor.config.name)
+        if self.keywords is not None:
+            self.keywords.stop()
         if self.db is not None:
             self.db.close()
 

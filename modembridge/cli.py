@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -204,6 +205,51 @@ def token_create(name: str, config_path: str | None) -> None:
         _fail(str(exc), 2)
     finally:
         db.close()
+
+
+@cli.command("set-password")
+@click.option("--password-stdin", is_flag=True, help="Read the password from stdin (one line).")
+@click.option("--config", "config_path", default=None, help="Config file (TOML).")
+def set_password(password_stdin: bool, config_path: str | None) -> None:
+    """Set the admin page's password (asks twice, hidden, unless --password-stdin)."""
+    from modembridge.admin.password_cli import CommandError, read_stdin_password
+    from modembridge.admin.password_cli import set_password as store_password
+
+    def read() -> str:
+        if password_stdin:
+            return read_stdin_password(sys.stdin)
+        return str(click.prompt("New password", hide_input=True, confirmation_prompt=True))
+
+    try:
+        store_password(config_path, read)
+    except CommandError as exc:
+        _fail(str(exc), exc.code)
+    click.echo("password set; logged-in sessions must log in again")
+
+
+@cli.group()
+def contacts() -> None:
+    """Contacts: import from CSV."""
+
+
+@contacts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--list", "list_name", default=None, help="Put every imported contact on a list.")
+@click.option(
+    "--no-requests",
+    is_flag=True,
+    help="Rows without consent evidence stay 'none' (no double-opt-in request is texted).",
+)
+@click.option("--config", "config_path", default=None, help="Config file (TOML).")
+def contacts_import(
+    file: Path, list_name: str | None, no_requests: bool, config_path: str | None
+) -> None:
+    """Import contacts from FILE.csv (phone, first_name, last_name, email, tags, lists,
+    consent); bad rows are listed, not fatal."""
+    from modembridge.contacts.cli import import_command
+
+    code = import_command(file, list_name=list_name, ask=not no_requests, config_path=config_path)
+    sys.exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

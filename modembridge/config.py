@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modembridge.rules.compliance import DEFAULT_HELP, settings_problem
+
 SEARCH_PATHS = (Path("modembridge.toml"), Path("/etc/modembridge/modembridge.toml"))
 _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 _QUIET_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
@@ -64,6 +66,23 @@ class ComplianceSettings:
     send_window_end_minute: int = 20 * 60
     marketing_per_day: int = 3
     double_opt_in: bool = True
+    # Keywords (modembridge.rules): the double-opt-in keyword, the HELP answer ({brand} is
+    # filled in) and the per-sender auto-reply limit.
+    join_keyword: str = "JOIN"
+    help_text: str = DEFAULT_HELP
+    auto_reply_limit: int = 5
+    auto_reply_window_minutes: int = 10
+
+
+@dataclass(frozen=True)
+class CampaignSettings:
+    """The `[campaigns]` table."""
+
+    # A run missed while the service was down still runs at start within this many seconds.
+    misfire_grace_seconds: int = 3600
+    # The share of the modems' rate and daily cap one campaign run may plan (the rest stays
+    # free for transactional traffic).
+    share_percent: int = 80
 
 
 @dataclass(frozen=True)
@@ -74,6 +93,7 @@ class Config:
     web: WebSettings = field(default_factory=WebSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
+    campaigns: CampaignSettings = field(default_factory=CampaignSettings)
     source: Path | None = None
 
 
@@ -119,7 +139,7 @@ def load_config(path: Path | None) -> Config:
 def parse_config(raw: Mapping[str, Any], *, source: Path | None = None) -> Config:
     """Validate an already-parsed TOML document."""
     where = str(source) if source else "config"
-    _reject_unknown(raw, {"modem", "web", "storage", "compliance"}, where)
+    _reject_unknown(raw, {"modem", "web", "storage", "compliance", "campaigns"}, where)
     modem_entries = raw.get("modem", [{}])
     if not isinstance(modem_entries, list) or not modem_entries:
         raise ConfigError(f"{where}: [[modem]] must be a list of tables with at least one entry")
@@ -134,6 +154,7 @@ def parse_config(raw: Mapping[str, Any], *, source: Path | None = None) -> Confi
         web=_parse_web(_table(raw, "web", where), f"{where}: [web]"),
         storage=_parse_storage(_table(raw, "storage", where), f"{where}: [storage]"),
         compliance=_parse_compliance(_table(raw, "compliance", where), f"{where}: [compliance]"),
+        campaigns=_parse_campaigns(_table(raw, "campaigns", where), f"{where}: [campaigns]"),
         source=source,
     )
 
@@ -209,6 +230,7 @@ def _parse_storage(table: Mapping[str, Any], where: str) -> StorageSettings:
 
 def _parse_compliance(table: Mapping[str, Any], where: str) -> ComplianceSettings:
     allowed = {"brand", "default_region", "quiet_hours", "marketing_per_day", "double_opt_in"}
+    allowed |= {"join_keyword", "help_text", "auto_reply_limit", "auto_reply_window_minutes"}
     _reject_unknown(table, allowed, where)
     defaults = ComplianceSettings()
     region = _get(table, "default_region", str, defaults.default_region, where).upper()
@@ -232,4 +254,35 @@ def _parse_compliance(table: Mapping[str, Any], where: str) -> ComplianceSetting
         send_window_end_minute=end,
         marketing_per_day=_positive(table, "marketing_per_day", defaults.marketing_per_day, where),
         double_opt_in=_get(table, "double_opt_in", bool, defaults.double_opt_in, where),
+        **_parse_keywords(table, defaults, where),
     )
+
+
+def _parse_keywords(
+    table: Mapping[str, Any], defaults: ComplianceSettings, where: str
+) -> dict[str, Any]:
+    join = _get(table, "join_keyword", str, defaults.join_keyword, where).strip()
+    help_text = _get(table, "help_text", str, defaults.help_text, where).strip()
+    problem = settings_problem(join, help_text)
+    if problem:
+        raise ConfigError(f"{where}: {problem}")
+    limit = _positive(table, "auto_reply_limit", defaults.auto_reply_limit, where)
+    window = _positive(
+        table, "auto_reply_window_minutes", defaults.auto_reply_window_minutes, where
+    )
+    return {
+        "join_keyword": join,
+        "help_text": help_text,
+        "auto_reply_limit": limit,
+        "auto_reply_window_minutes": window,
+    }
+
+
+def _parse_campaigns(table: Mapping[str, Any], where: str) -> CampaignSettings:
+    _reject_unknown(table, {"misfire_grace_seconds", "share_percent"}, where)
+    defaults = CampaignSettings()
+    grace = _positive(table, "misfire_grace_seconds", defaults.misfire_grace_seconds, where)
+    share = _positive(table, "share_percent", defaults.share_percent, where)
+    if share > 100:
+        raise ConfigError(f"{where}: share_percent must be 1-100, got {share}")
+    return CampaignSettings(misfire_grace_seconds=grace, share_percent=share)

@@ -6,19 +6,27 @@ touches a port. Modems are nudged through `wake` after new work is queued.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
+from modembridge.admin import AdminServices
 from modembridge.clock import utcnow
+from modembridge.config import ComplianceSettings
+from modembridge.contacts.service import ContactsService
 from modembridge.numbers import InvalidNumber, normalize
+from modembridge.rules.service import RulesService
 from modembridge.store.db import Database
 from modembridge.store.outbox import IdempotencyConflict, NewMessage, OutboxRepository
 from modembridge.store.queries import MessageQueries
 from modembridge.store.records import MessageRecord
 from modembridge.store.tokens import TokenRepository
 from modembridge.validation import ValidationError, validate_outbound
+
+if TYPE_CHECKING:
+    from modembridge.campaigns.flow_service import FlowService
+    from modembridge.campaigns.service import CampaignService
 
 UP_STATES = frozenset({"ready", "degraded"})
 
@@ -34,6 +42,18 @@ class ModemStatusView(Protocol):
     def signal_dbm(self) -> int | None: ...
     @property
     def operator(self) -> str | None: ...
+    @property
+    def registration(self) -> str | None: ...
+    @property
+    def storage_used(self) -> int | None: ...
+    @property
+    def storage_total(self) -> int | None: ...
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def manufacturer(self) -> str | None: ...
+    @property
+    def model(self) -> str | None: ...
 
 
 class StatusSource(Protocol):
@@ -50,6 +70,11 @@ class ServiceSettings:
 
     default_region: str = "US"
     max_parts: int = 10
+    # Per modem: the daily part cap and the port URL (dashboard, simulator panel).
+    daily_caps: Mapping[str, int] = field(default_factory=dict)
+    modem_ports: Mapping[str, str] = field(default_factory=dict)
+    # The [compliance] table: brand, double opt-in, keywords (contacts and rules services).
+    compliance: ComplianceSettings = field(default_factory=ComplianceSettings)
 
 
 class Services:
@@ -73,9 +98,29 @@ class Services:
         self.outbox = OutboxRepository(db)
         self.messages = MessageQueries(db)
         self.tokens = TokenRepository(db)
+        compliance = replace(self.settings.compliance, default_region=self.settings.default_region)
+        self.contacts = ContactsService(db, compliance, wake=wake, clock=clock)
+        self.rules = RulesService(db, compliance, max_parts=self.settings.max_parts, clock=clock)
+        # Campaigns and flows, attached by modembridge.campaigns.wiring when the bridge runs.
+        self.campaigns: CampaignService | None = None
+        self.flows: FlowService | None = None
+        self.admin = AdminServices(
+            db,
+            self.modem_statuses,
+            default_region=self.settings.default_region,
+            max_parts=self.settings.max_parts,
+            daily_caps=self.settings.daily_caps,
+            modem_ports=self.settings.modem_ports,
+            clock=clock,
+        )
 
-    def send_message(self, fields: dict[str, Any]) -> tuple[MessageRecord, bool]:
+    def send_message(
+        self, fields: dict[str, Any], *, source: str = "api"
+    ) -> tuple[MessageRecord, bool]:
         """Validate and queue an outbound message; return it and whether it is new.
+
+        `source` records where it came from ("api", "admin", ...); callers set it, never the
+        request body.
 
         Raises:
             ValidationError: bad input (number, text, kind, time, oversize, key reuse).
@@ -101,6 +146,7 @@ class Services:
             idempotency_key=request.idempotency_key,
             send_at=request.send_at,
             expires_at=request.expires_at,
+            source=source,
         )
         try:
             record, created = self.outbox.enqueue(new, now)

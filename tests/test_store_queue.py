@@ -119,6 +119,11 @@ def test_idempotency_key_returns_same_message_and_conflicts_on_change(db: Databa
 
 def test_claim_prefers_transactional_and_respects_send_at(db: Database) -> None:
     outbox = OutboxRepository(db)
+    with db.transaction() as conn:  # marketing goes only to subscribed contacts
+        conn.execute(
+            "INSERT INTO contacts (phone, subscription, created_at, updated_at)"
+            " VALUES ('+15551234567', 'subscribed', '', '')"
+        )
     marketing, _ = outbox.enqueue(new(kind="marketing"), T0)
     later, _ = outbox.enqueue(new(send_at=T0 + timedelta(hours=1)), T0)
     urgent, _ = outbox.enqueue(new(), T0 + timedelta(seconds=1))

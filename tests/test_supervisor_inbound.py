@@ -125,7 +125,7 @@ def start(sim_pty: SimPty) -> Iterator[Start]:
     yield make
     for supervisor in started:
         # generous: stop() lets a command in flight finish (liveness, not timing)
-        assert supervisor.stop(30.0)
+        assert supervisor.stop(75.0)  # longer than send_timeout (60 s)
 
 
 def storage_used(sim: SimPty) -> int:

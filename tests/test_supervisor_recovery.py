@@ -24,7 +24,7 @@ def supervisors() -> Iterator[list[ModemSupervisor]]:
     started: list[ModemSupervisor] = []
     yield started
     for supervisor in started:
-        assert supervisor.stop(10.0)
+        assert supervisor.stop(75.0)  # longer than send_timeout (60 s): liveness only
 
 
 def start(

@@ -1,14 +1,14 @@
-"""`GET /api/v1/health` (no auth) and the status page at `/`."""
+"""`GET /api/v1/health` (no auth); the page at `/` is the admin dashboard (web/admin)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, render_template
+from flask import Blueprint, current_app, jsonify
 
 from modembridge.services import Services
 
-health_blueprint = Blueprint("health", __name__, template_folder="templates")
+health_blueprint = Blueprint("health", __name__)
 
 
 def _services() -> Services:
@@ -23,9 +23,3 @@ def health() -> Any:
     response = jsonify(report)
     response.status_code = 503 if report["status"] == "down" else 200
     return response
-
-
-@health_blueprint.get("/")
-def status_page() -> str:
-    """A server-rendered overview of the modems (the full admin arrives with its own pages)."""
-    return render_template("status.html", report=_services().health())

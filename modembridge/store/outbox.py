@@ -64,45 +64,7 @@ class OutboxRepository:
             IdempotencyConflict: the key names a different message.
         """
         with self._db.transaction() as conn:
-            if new.idempotency_key is not None:
-                existing = conn.execute(
-                    "SELECT * FROM messages WHERE idempotency_key = ?", (new.idempotency_key,)
-                ).fetchone()
-                if existing is not None:
-                    if existing["phone"] != new.phone or existing["text"] != new.text:
-                        raise IdempotencyConflict(
-                            f"idempotency key {new.idempotency_key!r} was used for another message"
-                        )
-                    return MessageRecord.from_row(existing), False
-            due = new.send_at if new.send_at and new.send_at > now else now
-            cur = conn.execute(
-                "INSERT INTO messages (direction, phone, text, kind, priority, status, encoding,"
-                " segments, idempotency_key, flash, request_report, concat_ref, send_at,"
-                " expires_at, due_at, created_at, source, source_id)"
-                " VALUES ('out', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    new.phone,
-                    new.text,
-                    new.kind,
-                    0 if new.kind == "transactional" else 1,
-                    new.encoding,
-                    new.segments,
-                    new.idempotency_key,
-                    int(new.flash),
-                    int(new.request_report),
-                    _next_concat_ref(conn, new.phone) if new.segments > 1 else 0,
-                    to_iso(new.send_at) if new.send_at else None,
-                    to_iso(new.expires_at) if new.expires_at else None,
-                    to_iso(due),
-                    to_iso(now),
-                    new.source,
-                    new.source_id,
-                ),
-            )
-            message_id = int(cur.lastrowid or 0)
-            add_history(conn, message_id, "queued", None, now)
-            row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
-        return MessageRecord.from_row(row), True
+            return enqueue_in(conn, new, now)
 
     def expire_due(self, now: datetime) -> int:
         """Mark queued messages past their expiry `expired`; return how many."""
@@ -137,14 +99,22 @@ class OutboxRepository:
         if max_parts is not None:
             params.append(max_parts)
         with self._db.transaction() as conn:
-            row = conn.execute(
-                "SELECT m.* FROM messages m LEFT JOIN contacts c ON c.phone = m.phone"
-                " WHERE m.direction = 'out' AND m.status = 'queued' AND m.due_at <= ?"
-                f" {sticky} {size} ORDER BY m.priority, m.due_at, m.id LIMIT 1",
-                params,
-            ).fetchone()
-            if row is None:
-                return None
+            while True:
+                row = conn.execute(
+                    "SELECT m.*, c.subscription AS subscription, EXISTS (SELECT 1 FROM"
+                    " suppressions s WHERE s.phone = m.phone) AS opted_out"
+                    " FROM messages m LEFT JOIN contacts c ON c.phone = m.phone"
+                    " WHERE m.direction = 'out' AND m.status = 'queued' AND m.due_at <= ?"
+                    f" {sticky} {size} ORDER BY m.priority, m.due_at, m.id LIMIT 1",
+                    params,
+                ).fetchone()
+                if row is None:
+                    return None
+                blocked = marketing_block(row)
+                if blocked is None:
+                    break
+                # Consent is checked again at send time: an opt-out after queueing wins.
+                set_status(conn, row["id"], "suppressed", blocked, now)
             conn.execute(
                 "UPDATE messages SET status = 'sending', modem = ?, attempts = attempts + 1"
                 " WHERE id = ?",
@@ -277,6 +247,71 @@ class OutboxRepository:
             .fetchone()
         )
         return int(row[0])
+
+
+def enqueue_in(
+    conn: sqlite3.Connection, new: NewMessage, now: datetime
+) -> tuple[MessageRecord, bool]:
+    """`OutboxRepository.enqueue` inside the caller's transaction (a keyword reply is queued
+    atomically with the opt-out or coupon it answers).
+
+    Raises:
+        IdempotencyConflict: the key names a different message.
+    """
+    if new.idempotency_key is not None:
+        existing = conn.execute(
+            "SELECT * FROM messages WHERE idempotency_key = ?", (new.idempotency_key,)
+        ).fetchone()
+        if existing is not None:
+            if existing["phone"] != new.phone or existing["text"] != new.text:
+                raise IdempotencyConflict(
+                    f"idempotency key {new.idempotency_key!r} was used for another message"
+                )
+            return MessageRecord.from_row(existing), False
+    due = new.send_at if new.send_at and new.send_at > now else now
+    cur = conn.execute(
+        "INSERT INTO messages (direction, phone, text, kind, priority, status, encoding,"
+        " segments, idempotency_key, flash, request_report, concat_ref, send_at,"
+        " expires_at, due_at, created_at, source, source_id)"
+        " VALUES ('out', ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            new.phone,
+            new.text,
+            new.kind,
+            0 if new.kind == "transactional" else 1,
+            new.encoding,
+            new.segments,
+            new.idempotency_key,
+            int(new.flash),
+            int(new.request_report),
+            _next_concat_ref(conn, new.phone) if new.segments > 1 else 0,
+            to_iso(new.send_at) if new.send_at else None,
+            to_iso(new.expires_at) if new.expires_at else None,
+            to_iso(due),
+            to_iso(now),
+            new.source,
+            new.source_id,
+        ),
+    )
+    message_id = int(cur.lastrowid or 0)
+    add_history(conn, message_id, "queued", None, now)
+    row = conn.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+    return MessageRecord.from_row(row), True
+
+
+def marketing_block(row: sqlite3.Row) -> str | None:
+    """Why a queued message may not be sent now for lack of marketing consent, or None.
+
+    Marketing needs a `subscribed` contact whose number is not on the suppression list;
+    transactional messages are never blocked by a marketing opt-out.
+    """
+    if row["kind"] != "marketing":
+        return None
+    if row["opted_out"]:
+        return "recipient opted out (suppression list)"
+    if row["subscription"] != "subscribed":
+        return f"recipient is not subscribed to marketing ({row['subscription'] or 'no contact'})"
+    return None
 
 
 def add_history(

@@ -1,0 +1,1 @@
+"""Helpers for the admin page's browser tests (Playwright driving Debian's chromium)."""
