@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from modembridge.admin import AdminServices
+from modembridge.admin.stats import ModemSnapshot
 from modembridge.clock import utcnow
 from modembridge.config import ComplianceSettings
 from modembridge.contacts.service import ContactsService
@@ -31,29 +32,8 @@ if TYPE_CHECKING:
 UP_STATES = frozenset({"ready", "degraded"})
 
 
-class ModemStatusView(Protocol):
-    """What the services need from a modem status snapshot."""
-
-    @property
-    def name(self) -> str: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def signal_dbm(self) -> int | None: ...
-    @property
-    def operator(self) -> str | None: ...
-    @property
-    def registration(self) -> str | None: ...
-    @property
-    def storage_used(self) -> int | None: ...
-    @property
-    def storage_total(self) -> int | None: ...
-    @property
-    def last_error(self) -> str | None: ...
-    @property
-    def manufacturer(self) -> str | None: ...
-    @property
-    def model(self) -> str | None: ...
+# What the services and pages read from a modem status snapshot (one definition, in admin).
+ModemStatusView = ModemSnapshot
 
 
 class StatusSource(Protocol):

@@ -176,6 +176,17 @@ class Inbox:
 
     def mark_read(self, phone: str) -> int:
         """Mark every inbound message from `phone` read; return how many were unread."""
+        unread = (
+            self._db.connection()
+            .execute(
+                "SELECT 1 FROM messages WHERE phone = ? AND direction = 'in' AND read_at IS NULL"
+                " LIMIT 1",
+                (phone,),
+            )
+            .fetchone()
+        )
+        if unread is None:  # the usual case: no write lock for a page view
+            return 0
         with self._db.transaction() as conn:
             cur = conn.execute(
                 "UPDATE messages SET read_at = ? WHERE phone = ? AND direction = 'in'"

@@ -1,9 +1,9 @@
 """Expanding a campaign run into outbox rows, streaming and resumable.
 
 The audience is read one keyset page at a time (`batch_size` contacts). Each page is
-planned and written in ONE transaction together with the run's cursor (the last contact id
-done) and its throttle state, so a run killed at any moment resumes exactly after the last
-committed page, and only one page is ever in memory. Idempotency keys
+planned on a read snapshot, then written in ONE transaction together with the run's cursor
+(the last contact id done) and its throttle state, so a run killed at any moment resumes
+exactly after the last committed page, and only one page is ever in memory. Idempotency keys
 `campaign:{id}:{run time}:{phone}` make even a re-planned page insert nothing twice.
 """
 
@@ -138,50 +138,73 @@ def expand_run(
 
 
 def _expand_page(db: Database, run_id: int, spec: Expansion, now: datetime) -> bool | None:
-    """One page in one transaction: None when more pages follow, else done (True) / stopped."""
-    with db.transaction() as conn:
-        run = repo.get_run(conn, run_id)
-        campaign = repo.get_campaign(conn, run.campaign_id) if run else None
-        if run is None or campaign is None or run.status != "running":
+    """One page: None when more pages follow, else done (True) / stopped (False).
+
+    The page is read and planned on a read snapshot (planning is most of the CPU time);
+    the write lock is taken only for the inserts and the cursor, so API requests and pages
+    that write are not starved while a large campaign expands. If the run moved on in the
+    meantime (paused, cancelled, or its cursor changed), the planned page is dropped and
+    planned again from the stored state.
+    """
+    conn = db.connection()
+    run = repo.get_run(conn, run_id)
+    campaign = repo.get_campaign(conn, run.campaign_id) if run else None
+    if run is None or campaign is None or run.status != "running":
+        return False
+    if campaign.status not in ("scheduled", "completed"):
+        return False
+    try:
+        query = audience_query(conn, campaign.audience)
+    except AudienceMissing as exc:
+        with db.transaction() as write:
+            _finish(write, campaign, run_id, now, str(exc))
+        return True
+    rows = read_page(conn, query, run.cursor, spec.batch_size, now)
+    state = run.throttle or ThrottleState(now)
+    throttle = Throttle(spec.limits, replace(state, cursor=max(state.cursor, now)))
+    planned = _plan_page(run, campaign, rows, throttle, spec)
+    with db.transaction() as write:
+        current = repo.get_run(write, run_id)
+        fresh = repo.get_campaign(write, run.campaign_id)
+        if current is None or fresh is None or current.status != "running":
             return False
-        if campaign.status not in ("scheduled", "completed"):
-            return False
-        try:
-            query = audience_query(conn, campaign.audience)
-        except AudienceMissing as exc:
-            _finish(conn, campaign, run_id, now, str(exc))
-            return True
-        rows = read_page(conn, query, run.cursor, spec.batch_size, now)
+        if fresh.status != campaign.status or current.cursor != run.cursor:
+            return None  # changed under us: plan again from the stored state
         if not rows:
-            _finish(conn, campaign, run_id, now, None)
+            _finish(write, campaign, run_id, now, None)
             return True
-        state = run.throttle or ThrottleState(now)
-        throttle = Throttle(spec.limits, replace(state, cursor=max(state.cursor, now)))
-        queued, skipped = _write_page(conn, run, campaign, rows, throttle, spec, now)
-        repo.save_progress(conn, run_id, rows[-1].contact_id, throttle.state, queued, skipped)
+        queued, skipped = _write_page(write, run, planned, now)
+        repo.save_progress(write, run_id, rows[-1].contact_id, throttle.state, queued, skipped)
     return None
 
 
-def _write_page(
-    conn: sqlite3.Connection,
+def _plan_page(
     run: repo.RunRecord,
     campaign: repo.CampaignRecord,
     rows: list[AudienceRow],
     throttle: Throttle,
     spec: Expansion,
+) -> list[Planned | Skipped]:
+    return list(
+        plan_run(
+            rows,
+            campaign_id=campaign.id,
+            run_at=run.run_at,
+            template=parse_template(campaign.text),
+            settings=spec.planner,
+            throttle=throttle,
+        )
+    )
+
+
+def _write_page(
+    conn: sqlite3.Connection,
+    run: repo.RunRecord,
+    planned: list[Planned | Skipped],
     now: datetime,
 ) -> tuple[int, int]:
     queued = skipped = 0
-    template = parse_template(campaign.text)
-    plan = plan_run(
-        rows,
-        campaign_id=campaign.id,
-        run_at=run.run_at,
-        template=template,
-        settings=spec.planner,
-        throttle=throttle,
-    )
-    for item in plan:
+    for item in planned:
         if isinstance(item, Planned):
             row = marketing_row(item, "campaign", run.id)
             if insert_queued(conn, row, now) is not None:

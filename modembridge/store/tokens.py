@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from modembridge.clock import to_iso
 from modembridge.store.db import Database
 
 TOKEN_PREFIX = "mb_"
+LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def hash_token(token: str) -> str:
