@@ -30,7 +30,13 @@ class WebServer:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
-        """Stop accepting, finish the requests in progress, end the thread."""
+        """Stop accepting, finish the requests in progress, end the thread.
+
+        Idle keep-alive connections (an open admin tab) would keep waitress's loop running
+        until the join times out, so they are closed once the requests in progress are done.
+        """
         self._server.close()
         self._server.task_dispatcher.shutdown(timeout=timeout)
+        for channel in list(self._server._map.values()):
+            channel.close()
         self._thread.join(timeout)
