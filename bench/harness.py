@@ -51,6 +51,37 @@ def wait_until(
         time.sleep(interval)
 
 
+def write_service_config(
+    folder: Path,
+    ports: Iterable[tuple[str, str]],
+    *,
+    web_port: int,
+    parts_per_minute: int,
+    parts_per_day: int,
+) -> Path:
+    """Write `folder/modembridge.toml` for (name, port) modems, data kept in `folder`."""
+    lines: list[str] = []
+    for name, port in ports:
+        lines += [
+            "[[modem]]",
+            f'name = "{name}"',
+            f'port = "{port}"',
+            f"parts_per_minute = {parts_per_minute}",
+            f"parts_per_day = {parts_per_day}",
+            "",
+        ]
+    lines += [
+        "[web]",
+        f'listen = "127.0.0.1:{web_port}"',
+        f'secret_key_file = "{folder / "secret_key"}"',
+        "[storage]",
+        f'path = "{folder / "bridge.db"}"',
+    ]
+    config = folder / "modembridge.toml"
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
 def get_json(url: str, timeout: float = 10.0) -> Any:
     """GET a JSON document."""
     with urllib.request.urlopen(url, timeout=timeout) as response:
@@ -205,25 +236,13 @@ class Service:
         self.url = f"http://127.0.0.1:{self.port}"
         self.db_path = folder / "bridge.db"
         self.cpus = cpus
-        lines: list[str] = []
-        for name, port in ports:
-            lines += [
-                "[[modem]]",
-                f'name = "{name}"',
-                f'port = "{port}"',
-                f"parts_per_minute = {parts_per_minute}",
-                f"parts_per_day = {parts_per_day}",
-                "",
-            ]
-        lines += [
-            "[web]",
-            f'listen = "127.0.0.1:{self.port}"',
-            f'secret_key_file = "{folder / "secret_key"}"',
-            "[storage]",
-            f'path = "{self.db_path}"',
-        ]
-        self.config = folder / "modembridge.toml"
-        self.config.write_text("\n".join(lines) + "\n")
+        self.config = write_service_config(
+            folder,
+            ports,
+            web_port=self.port,
+            parts_per_minute=parts_per_minute,
+            parts_per_day=parts_per_day,
+        )
         self.log = folder / "service.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.token = ""

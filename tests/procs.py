@@ -1,10 +1,12 @@
-"""Real processes for end-to-end tests: `modembridge simulator` and `modembridge run`."""
+"""Real processes for end-to-end tests: `modembridge simulator` and `modembridge run`.
+
+The generic pieces (free ports, polling, the service config) are shared with the benchmarks.
+"""
 
 from __future__ import annotations
 
 import json
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,26 +15,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bench.harness import free_port, wait_until, write_service_config
+
+__all__ = ["CLI", "ServiceProcess", "SimProcess", "free_port", "http_json", "wait_until"]
+
 CLI = [sys.executable, "-m", "modembridge.cli"]
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until(condition: Any, timeout: float, what: str, interval: float = 0.05) -> Any:
-    """Poll `condition()` until it is truthy; fail with `what` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def http_json(url: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
@@ -100,26 +87,13 @@ class ServiceProcess:
         folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        per_minute = options.get("parts_per_minute", 100000)
-        lines = []
-        for name, port in modems:
-            lines += [
-                "[[modem]]",
-                f'name = "{name}"',
-                f'port = "{port}"',
-                f"parts_per_minute = {per_minute}",
-                "parts_per_day = 100000",
-                "",
-            ]
-        lines += [
-            "[web]",
-            f'listen = "127.0.0.1:{self.port}"',
-            f'secret_key_file = "{folder / "secret_key"}"',
-            "[storage]",
-            f'path = "{folder / "bridge.db"}"',
-        ]
-        self.config = folder / "modembridge.toml"
-        self.config.write_text("\n".join(lines) + "\n")
+        self.config = write_service_config(
+            folder,
+            modems,
+            web_port=self.port,
+            parts_per_minute=options.get("parts_per_minute", 100000),
+            parts_per_day=100000,
+        )
         self.log = folder / "service.log"
         self.proc: subprocess.Popen[bytes] | None = None
         self.token = ""
